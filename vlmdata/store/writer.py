@@ -1,0 +1,178 @@
+"""Writing one source file's records into the index, in one transaction.
+
+Keys are derived from the file: `record_key = file_id << 40 | ordinal` and
+`text_id = file_id << 40 | n`, where n counts the file's texts. A file's rows can then be found
+(and replaced) by key range without an index on the big tables, and keys never collide across
+files or re-scans.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from vlmdata.corpora.base import Record, Reject
+
+KEY_SHIFT = 40
+BATCH_TEXTS = 100_000
+
+RECORDS_SCHEMA = pa.schema(
+    [
+        ("record_key", pa.int64()),
+        ("corpus", pa.string()),
+        ("file_id", pa.int32()),
+        ("ordinal", pa.int64()),
+        ("record_id", pa.string()),
+        ("image", pa.string()),
+        ("images", pa.list_(pa.string())),
+    ]
+)
+TEXTS_SCHEMA = pa.schema(
+    [
+        ("text_id", pa.int64()),
+        ("record_key", pa.int64()),
+        ("corpus", pa.string()),
+        ("turn", pa.int32()),
+        ("role", pa.string()),
+        ("image_token", pa.bool_()),
+        ("text", pa.string()),
+    ]
+)
+
+
+def key_range(file_id: int) -> tuple[int, int]:
+    """The [low, high) range of record keys and text ids that belong to a file."""
+    return file_id << KEY_SHIFT, (file_id + 1) << KEY_SHIFT
+
+
+def delete_file_rows(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
+    """Remove everything derived from a file: records, texts, their mentions, rejects."""
+    low, high = key_range(file_id)
+    con.execute("DELETE FROM mentions WHERE text_id >= ? AND text_id < ?", [low, high])
+    con.execute("DELETE FROM texts WHERE text_id >= ? AND text_id < ?", [low, high])
+    con.execute("DELETE FROM records WHERE file_id = ?", [file_id])
+    con.execute("DELETE FROM rejects WHERE file_id = ?", [file_id])
+
+
+@dataclass
+class FileCounts:
+    records: int = 0
+    texts: int = 0
+    rejects: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+
+class FileWriter:
+    """Buffers the Records and Rejects of one file and inserts them as Arrow batches.
+
+    The caller owns the transaction; the writer only inserts. Inserts run on a worker thread
+    (DuckDB releases the GIL while it copies a batch), so parsing the next batch overlaps with
+    storing the last one. Until close() returns, only the worker may use the connection.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, corpus: str, file_id: int, path: str):
+        self.con, self.corpus, self.file_id, self.path = con, corpus, file_id, path
+        self.base = file_id << KEY_SHIFT
+        self.counts = FileCounts()
+        self._records: dict[str, list] = {name: [] for name in RECORDS_SCHEMA.names}
+        self._texts: dict[str, list] = {name: [] for name in TEXTS_SCHEMA.names}
+        self._rejects: list[tuple] = []
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._worker = threading.Thread(target=self._drain, name="vlmdata-insert", daemon=True)
+        self._worker.start()
+
+    def add(self, item: Record | Reject) -> None:
+        if isinstance(item, Reject):
+            self._rejects.append(
+                (
+                    self.corpus,
+                    self.file_id,
+                    self.path,
+                    item.ordinal,
+                    item.position,
+                    item.reason,
+                    item.detail,
+                    item.excerpt,
+                )
+            )
+            self.counts.rejects += 1
+            self.counts.reasons[item.reason] += 1
+            return
+        key = self.base + item.ordinal
+        recs = self._records
+        recs["record_key"].append(key)
+        recs["ordinal"].append(item.ordinal)
+        recs["record_id"].append(item.record_id)
+        recs["image"].append(item.images[0] if item.images else None)
+        recs["images"].append(item.images)
+        texts = self._texts
+        n = self.base + self.counts.texts
+        tokens = item.image_tokens or [False] * len(item.texts)
+        for turn, ((role, text), token) in enumerate(zip(item.texts, tokens, strict=True)):
+            texts["text_id"].append(n + turn)
+            texts["record_key"].append(key)
+            texts["turn"].append(turn)
+            texts["role"].append(role)
+            texts["image_token"].append(token)
+            texts["text"].append(text)
+        self.counts.records += 1
+        self.counts.texts += len(item.texts)
+        if len(texts["text_id"]) >= BATCH_TEXTS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand what is buffered to the insert worker."""
+        size = len(self._records["record_key"])
+        if size:
+            self._records["corpus"] = [self.corpus] * size
+            self._records["file_id"] = [self.file_id] * size
+            self._put("records", self._records, RECORDS_SCHEMA)
+        size = len(self._texts["text_id"])
+        if size:
+            self._texts["corpus"] = [self.corpus] * size
+            self._put("texts", self._texts, TEXTS_SCHEMA)
+        if self._rejects:
+            self._put("rejects", self._rejects, None)
+            self._rejects = []
+
+    def close(self) -> None:
+        """Insert what is left and wait for the worker; raises what the worker raised."""
+        if self._failure is None:
+            self.flush()
+        self._queue.put(None)
+        self._worker.join()
+        if self._failure is not None:
+            raise self._failure
+
+    def _put(self, table: str, columns, schema: pa.Schema | None) -> None:
+        if self._failure is not None:
+            raise self._failure
+        if schema is None:
+            self._queue.put((table, columns))
+            return
+        self._queue.put((table, pa.Table.from_pydict(columns, schema=schema)))
+        for values in columns.values():
+            values.clear()
+
+    def _drain(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue
+            table, rows = job
+            try:
+                if table == "rejects":
+                    self.con.executemany(
+                        "INSERT INTO rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+                    )
+                else:
+                    self.con.register("_vlmdata_batch", rows)
+                    self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _vlmdata_batch")
+                    self.con.unregister("_vlmdata_batch")
+            except BaseException as exc:  # handed to the producer thread
+                self._failure = exc
