@@ -175,6 +175,19 @@ migration("004_views")(
     """
 )
 
+migration("005_mention_contexts_view")(
+    """
+    CREATE VIEW mention_contexts AS
+    SELECT m.corpus, m.label_set, m.mode, m.class_index, c.wnid, c.name, m.surface,
+           m.kept, m.reason, r.record_id, r.image, t.turn, t.role, m.text_id,
+           m.char_start, m.char_end, t.text
+    FROM mentions m
+    JOIN texts t ON t.text_id = m.text_id
+    JOIN records r ON r.record_key = t.record_key
+    JOIN classes c ON c.label_set = m.label_set AND c.class_index = m.class_index;
+    """
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

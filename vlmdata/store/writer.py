@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from vlmdata.corpora.base import Record, Reject
@@ -79,8 +80,13 @@ class FileWriter:
         self.con, self.corpus, self.file_id, self.path = con, corpus, file_id, path
         self.base = file_id << KEY_SHIFT
         self.counts = FileCounts()
-        self._records: dict[str, list] = {name: [] for name in RECORDS_SCHEMA.names}
-        self._texts: dict[str, list] = {name: [] for name in TEXTS_SCHEMA.names}
+        self._ordinals: list[int] = []
+        self._record_ids: list[str | None] = []
+        self._images: list[list[str]] = []
+        self._pairs: list[tuple[str, str]] = []  # (role, text) of every buffered turn
+        self._tokens: list[bool] = []
+        self._turns: list[int] = []  # turns per buffered record
+        self._texts_written = 0
         self._rejects: list[tuple] = []
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
@@ -104,42 +110,70 @@ class FileWriter:
             self.counts.rejects += 1
             self.counts.reasons[item.reason] += 1
             return
-        key = self.base + item.ordinal
-        recs = self._records
-        recs["record_key"].append(key)
-        recs["ordinal"].append(item.ordinal)
-        recs["record_id"].append(item.record_id)
-        recs["image"].append(item.images[0] if item.images else None)
-        recs["images"].append(item.images)
-        texts = self._texts
-        n = self.base + self.counts.texts
-        tokens = item.image_tokens or [False] * len(item.texts)
-        for turn, ((role, text), token) in enumerate(zip(item.texts, tokens, strict=True)):
-            texts["text_id"].append(n + turn)
-            texts["record_key"].append(key)
-            texts["turn"].append(turn)
-            texts["role"].append(role)
-            texts["image_token"].append(token)
-            texts["text"].append(text)
+        self._ordinals.append(item.ordinal)
+        self._record_ids.append(item.record_id)
+        self._images.append(item.images)
+        self._pairs.extend(item.texts)
+        if item.image_tokens is None:
+            self._tokens.extend([False] * len(item.texts))
+        else:
+            self._tokens.extend(item.image_tokens)
+        self._turns.append(len(item.texts))
         self.counts.records += 1
         self.counts.texts += len(item.texts)
-        if len(texts["text_id"]) >= BATCH_TEXTS:
+        if len(self._pairs) >= BATCH_TEXTS:
             self.flush()
 
     def flush(self) -> None:
-        """Hand what is buffered to the insert worker."""
-        size = len(self._records["record_key"])
-        if size:
-            self._records["corpus"] = [self.corpus] * size
-            self._records["file_id"] = [self.file_id] * size
-            self._put("records", self._records, RECORDS_SCHEMA)
-        size = len(self._texts["text_id"])
-        if size:
-            self._texts["corpus"] = [self.corpus] * size
-            self._put("texts", self._texts, TEXTS_SCHEMA)
+        """Hand what is buffered to the insert worker, as Arrow tables."""
+        if self._ordinals:
+            self._put("records", self._records_table())
+            self._put("texts", self._texts_table())
         if self._rejects:
-            self._put("rejects", self._rejects, None)
+            self._put("rejects", self._rejects)
             self._rejects = []
+
+    def _records_table(self) -> pa.Table:
+        size = len(self._ordinals)
+        keys = np.asarray(self._ordinals, dtype=np.int64) + self.base
+        images = self._images
+        table = pa.Table.from_arrays(
+            [
+                pa.array(keys),
+                pa.array([self.corpus] * size, pa.string()),
+                pa.array(np.full(size, self.file_id, dtype=np.int32)),
+                pa.array(self._ordinals, pa.int64()),
+                pa.array(self._record_ids, pa.string()),
+                pa.array([i[0] if i else None for i in images], pa.string()),
+                pa.array(images, pa.list_(pa.string())),
+            ],
+            schema=RECORDS_SCHEMA,
+        )
+        self._record_keys = keys
+        self._ordinals, self._record_ids, self._images = [], [], []
+        return table
+
+    def _texts_table(self) -> pa.Table:
+        size = len(self._pairs)
+        turns = np.asarray(self._turns, dtype=np.int64)
+        first = np.repeat(np.cumsum(turns) - turns, turns)
+        roles, texts = zip(*self._pairs, strict=True)
+        start = self.base + self._texts_written
+        table = pa.Table.from_arrays(
+            [
+                pa.array(np.arange(start, start + size, dtype=np.int64)),
+                pa.array(np.repeat(self._record_keys, turns)),
+                pa.array([self.corpus] * size, pa.string()),
+                pa.array((np.arange(size) - first).astype(np.int32)),
+                pa.array(roles, pa.string()),
+                pa.array(self._tokens, pa.bool_()),
+                pa.array(texts, pa.string()),
+            ],
+            schema=TEXTS_SCHEMA,
+        )
+        self._texts_written += size
+        self._pairs, self._tokens, self._turns = [], [], []
+        return table
 
     def close(self) -> None:
         """Insert what is left and wait for the worker; raises what the worker raised."""
@@ -150,15 +184,10 @@ class FileWriter:
         if self._failure is not None:
             raise self._failure
 
-    def _put(self, table: str, columns, schema: pa.Schema | None) -> None:
+    def _put(self, table: str, rows) -> None:
         if self._failure is not None:
             raise self._failure
-        if schema is None:
-            self._queue.put((table, columns))
-            return
-        self._queue.put((table, pa.Table.from_pydict(columns, schema=schema)))
-        for values in columns.values():
-            values.clear()
+        self._queue.put((table, rows))
 
     def _drain(self) -> None:
         while (job := self._queue.get()) is not None:
