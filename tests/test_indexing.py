@@ -27,9 +27,18 @@ def make_jsonl(path: Path, n: int, bad_every: int = 0) -> Path:
         if bad_every and i % bad_every == bad_every - 1:
             lines.append(f'{{"id": "{i}", "conversations": [')
         else:
-            lines.append(json.dumps({"id": str(i), "image": f"{i}.jpg", "conversations": [
-                {"from": "human", "value": f"<image>\nWhat is in picture {i}?"},
-                {"from": "gpt", "value": f"A goose and {i} wolves."}]}))
+            lines.append(
+                json.dumps(
+                    {
+                        "id": str(i),
+                        "image": f"{i}.jpg",
+                        "conversations": [
+                            {"from": "human", "value": f"<image>\nWhat is in picture {i}?"},
+                            {"from": "gpt", "value": f"A goose and {i} wolves."},
+                        ],
+                    }
+                )
+            )
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -44,6 +53,7 @@ def test_real_sample_is_indexed_completely(shared_data, index_file):
     turns = rows(index_file, "SELECT role, text FROM texts ORDER BY text_id LIMIT 2")
     assert turns[0][0] == "human" and turns[1] == ("gpt", raw[0]["conversations"][1]["value"])
     table = corpora(index_file)
+    table = table.filter(table["indexed"])
     assert table.column("records").to_pylist() == [len(raw)]
     assert stats("llava_instruct_150k_every50th", index_file)["roles"].num_rows == 2
 
@@ -119,7 +129,23 @@ def test_two_readers_share_the_index(tmp_path, index_file):
 
 def test_reading_a_missing_index_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no index here"):
-        corpora(tmp_path / "nothing.duckdb")
+        stats("llava_mix", tmp_path / "nothing.duckdb")
+
+
+def test_corpora_without_an_index_lists_the_known_ones(tmp_path):
+    table = corpora(tmp_path / "nothing.duckdb")
+    assert "llava_mix" in table.column("name").to_pylist()
+    assert not any(table.column("indexed").to_pylist())
+    assert not (tmp_path / "nothing.duckdb").exists()
+
+
+def test_a_glob_names_the_corpus_after_its_folder(tmp_path, index_file):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    make_jsonl(folder / "a.jsonl", 3)
+    make_jsonl(folder / "b.jsonl", 2)
+    summary = index(str(folder / "*.jsonl"), index=index_file)
+    assert (summary.corpus, summary.records) == ("shards", 5)
 
 
 def test_kill_during_a_scan_leaves_a_consistent_index(tmp_path, index_file):
@@ -150,4 +176,3 @@ def test_kill_during_a_scan_leaves_a_consistent_index(tmp_path, index_file):
     summary = index(str(folder), index=index_file)
     assert summary.files_skipped == done_before and summary.files_scanned == 6 - done_before
     assert rows(index_file, "SELECT count(*) FROM records")[0][0] == 6 * 40_000
-

@@ -80,7 +80,10 @@ def resolve_source(source: str, name: str | None = None, format: str | None = No
 
 
 def _default_name(path: Path) -> str:
-    stem = path.name.split(".")[0] if path.name else path.parent.name
+    """A corpus name from a path: 'a/llava.json.zst' -> 'llava', 'shards/*.parquet' -> 'shards'."""
+    while path.name and glob.has_magic(path.name):
+        path = path.parent
+    stem = path.name.split(".")[0]
     return stem or "corpus"
 
 
@@ -242,10 +245,18 @@ def _write_file(con, corpus: str, file_id: int, path: Path, scan, options, stric
 
 
 def corpora(index: str | None = None) -> pa.Table:
-    """The indexed corpora with their files, records, texts and rejects."""
-    con = connect(index, read_only=True)
+    """The indexed corpora with their files, records, texts and rejects (`indexed` true), then
+    the known corpora not indexed yet (`indexed` false, counts null)."""
+    from vlmdata.corpora.registry import with_known
+    from vlmdata.store import index_path, migrate
+
+    if index_path(index).exists():
+        con = connect(index, read_only=True)
+    else:  # nothing indexed yet: the known corpora alone, from an empty in-memory index
+        con = duckdb.connect()
+        migrate(con)
     try:
-        return con.sql(
+        indexed = con.sql(
             """
             SELECT c.name, c.format, c.source, count(f.file_id) AS files,
                    coalesce(sum(f.size), 0)::BIGINT AS bytes,
@@ -258,6 +269,7 @@ def corpora(index: str | None = None) -> pa.Table:
         ).to_arrow_table()
     finally:
         con.close()
+    return with_known(indexed)
 
 
 def stats(name: str, index: str | None = None) -> dict[str, pa.Table]:

@@ -9,6 +9,7 @@ FileError with the byte offset; the indexer then keeps nothing of that file.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 from collections.abc import Callable, Iterator
@@ -19,6 +20,10 @@ from typing import IO
 from vlmdata.errors import InputError
 
 IMAGE_TOKEN = "<image>"
+
+# A Unicode noncharacter: never produced by valid text, so its presence marks a replaced byte.
+BAD_BYTE = "\ufdd0"
+codecs.register_error("vlmdata-mark", lambda exc: (BAD_BYTE, exc.end))
 
 
 @dataclass(slots=True)
@@ -60,6 +65,8 @@ REASONS = {
     "wrong_type": "a field has the wrong type",
     "empty_text": "the record has no text at all",
     "bad_row": "a delimited row has the wrong number of columns",
+    "unknown_image": "a caption refers to an image that the file does not list",
+    "duplicate_id": "the record repeats the id of an earlier record of the file",
 }
 
 
@@ -123,3 +130,54 @@ def excerpt(raw: bytes | str, limit: int = 200) -> str:
         raw = raw[: limit * 4].decode("utf-8", errors="replace")
     raw = raw.strip()
     return raw if len(raw) <= limit else raw[:limit] + "…"
+
+
+class MarkedUtf8(io.RawIOBase):
+    """Re-encodes a byte stream as valid UTF-8, marking each invalid byte with BAD_BYTE.
+
+    Also counts the bytes consumed, so a parse error can name its offset.
+    """
+
+    def __init__(self, raw, chunk: int = 1 << 20):
+        self._raw = raw
+        self._chunk = chunk
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="vlmdata-mark")
+        self._pending = b""
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            data = self._raw.read(self._chunk)
+            self.consumed += len(data)
+            final = not data
+            self._pending = self._decoder.decode(data, final).encode("utf-8")
+            if final:
+                break
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+class CountingReader(io.RawIOBase):
+    """Passes reads through, counting the bytes, so a parse error can name its offset."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.consumed += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

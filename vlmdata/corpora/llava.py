@@ -8,7 +8,6 @@ replaced by a sentinel character, and a record that contains one is rejected as 
 
 from __future__ import annotations
 
-import codecs
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,18 +16,17 @@ import ijson
 import orjson
 
 from vlmdata.corpora.base import (
+    BAD_BYTE,
     IMAGE_TOKEN,
+    CountingReader,
     FileError,
+    MarkedUtf8,
     Record,
     Reject,
     ScanOptions,
     excerpt,
     open_binary,
 )
-
-# A Unicode noncharacter: never produced by valid text, so its presence marks a replaced byte.
-BAD_BYTE = "\ufdd0"
-codecs.register_error("vlmdata-mark", lambda exc: (BAD_BYTE, exc.end))
 
 
 def scan(path: Path, options: ScanOptions | None = None) -> Iterator[Record | Reject]:
@@ -47,41 +45,11 @@ def _first_byte(raw: io.BufferedIOBase) -> bytes:
     return stripped[:1]
 
 
-class _MarkedUtf8(io.RawIOBase):
-    """Re-encodes a byte stream as valid UTF-8, marking each invalid byte with BAD_BYTE.
-
-    Also counts the bytes consumed, so a parse error can name its offset.
-    """
-
-    def __init__(self, raw, chunk: int = 1 << 20):
-        self._raw = raw
-        self._chunk = chunk
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="vlmdata-mark")
-        self._pending = b""
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            data = self._raw.read(self._chunk)
-            self.consumed += len(data)
-            final = not data
-            self._pending = self._decoder.decode(data, final).encode("utf-8")
-            if final:
-                break
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
 def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
     """Stream the array's items. Most files are clean UTF-8 and are parsed as they are; at the
-    first invalid byte the file is read again through _MarkedUtf8, skipping the records already
+    first invalid byte the file is read again through MarkedUtf8, skipping the records already
     yielded, so one bad record costs a re-read instead of the whole file."""
-    stream = _Counting(raw)
+    stream = CountingReader(raw)
     ordinal = 0
     try:
         for item in ijson.items(stream, "item", use_float=True, buf_size=1 << 16):
@@ -93,7 +61,7 @@ def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
             raise _parse_error(path, stream.consumed, ordinal, exc) from exc
     done, ordinal = ordinal, 0
     with open_binary(path) as again:
-        stream = _MarkedUtf8(again)
+        stream = MarkedUtf8(again)
         try:
             for item in ijson.items(stream, "item", use_float=True, buf_size=1 << 16):
                 if ordinal >= done:
@@ -110,27 +78,6 @@ def _parse_error(path: Path, offset: int, ordinal: int, exc: Exception) -> FileE
     return FileError(
         path, offset, f"cannot parse record {ordinal + 1} of the JSON array: {problem}"
     )
-
-
-class _Counting(io.RawIOBase):
-    """Passes reads through, counting the bytes, so a parse error can name its offset."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.consumed += len(data)
-        return data
-
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def _scan_lines(path: Path, raw) -> Iterator[Record | Reject]:
