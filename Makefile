@@ -4,9 +4,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# torch is pinned: this version lies on the machine's disk as a CPU build; an unpinned torch
-# pulls a multi-GB CUDA build.
-TORCH ?= torch==2.13.0
+# torch is pinned, with the torchvision built for it (open_clip needs torchvision): an unpinned
+# torch lets pip choose a release that may not match, or pull another multi-GB build.
+TORCH ?= torch==2.14.1 torchvision==0.29.1
 
 .PHONY: demo test lint install install-test clean
 
@@ -18,8 +18,7 @@ install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[dev,test]'
+	$(BIN)/pip install -q $(TORCH) -e '.[dev,clip,hf,datasets]'
 
 demo: install
 	$(BIN)/vlmdata demo

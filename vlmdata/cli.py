@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import pyarrow as pa
@@ -27,8 +28,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+# Markup is off: corpus text, class names and paths may contain [brackets] that must print as is.
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def error_line(message: str) -> Text:
+    return Text.assemble(("Error:", "bold red"), " ", message)
+
 
 IndexOpt = Annotated[
     str | None,
@@ -45,7 +52,7 @@ def handle_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except VlmdataError as exc:
-            err.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err.print(error_line(str(exc)))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("Interrupted.")
@@ -181,7 +188,7 @@ def print_index_summary(summary) -> None:
     for reason, count in summary.reasons.most_common():
         err.print(f"  rejected {count:,}: {reason}", highlight=False)
     for failure in summary.failed:
-        err.print(f"[bold red]Error:[/] {failure}", highlight=False)
+        err.print(error_line(failure))
     if summary.rejects:
         err.print(f"  see them with: vlmdata stats {summary.corpus}", highlight=False)
 
@@ -510,7 +517,12 @@ def score_command(
             index=index, output=output, progress=update,
         )  # fmt: skip
     summary = summary_of(table)
-    print_table(table, format, title=f"run {summary['run_id']}", limit=50)
+    if format == "table":  # the worst classes first, in a view that fits a terminal
+        shown = [c for c in table.column_names if c in ("class_index", "name", "n")]
+        shown += [c for c in table.column_names if c.startswith("accuracy")]
+        order = [("accuracy", "ascending"), ("class_index", "ascending")]
+        table = table.select(shown).sort_by(order)
+    print_table(table, format, title=f"run {summary['run_id']}, worst classes first", limit=20)
     rules = [f"{k} {v:.1%}" for k, v in summary.items() if k.startswith("accuracy")]
     err.print(
         f"{summary['run_id']}: {summary['images']:,} images, {', '.join(rules)}"
@@ -629,7 +641,17 @@ def correlate_command(
     if show == "all" and format == "csv":
         raise typer.BadParameter("CSV holds one table: choose --show statistics, bins or classes")
     result = correlate(
-        corpus, counts, accuracy, labels, covariate, by, index, match, measure, bootstraps, seed
+        corpus,
+        counts,
+        accuracy,
+        labels,
+        covariate=covariate,
+        by=by,
+        index=index,
+        mode=match,
+        measure=measure,
+        bootstraps=bootstraps,
+        seed=seed,
     )
     if show == "all" and format == "json":
         sys.stdout.write(result.to_json() + "\n")
@@ -638,7 +660,7 @@ def correlate_command(
             print_table(result.summary(), title=f"{result.label_set}: {result.counts_source}")
         for name in ("bins", "classes"):
             if show in (name, "all"):
-                print_table(result.table(name), title=name, limit=60)
+                print_table(result.summary(name), title=name, limit=60)
     else:
         print_table(result.table(show), format)
     for note in result.notes:
@@ -677,11 +699,11 @@ def report_command(
         counts,
         accuracy,
         labels,
-        covariate,
-        by,
-        index,
-        match,
-        measure,
+        covariate=covariate,
+        by=by,
+        index=index,
+        mode=match,
+        measure=measure,
         output=output,
         charts_dir=charts,
         chart_formats=tuple(f.strip() for f in chart_format.split(",") if f.strip()),
@@ -689,6 +711,35 @@ def report_command(
         seed=seed,
     )
     sys.stdout.write(f"{path}\n")
+
+
+@app.command("demo")
+@handle_errors
+def demo_command(
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Where the index and report.html go.")
+    ] = Path("vlmdata-demo"),
+) -> None:
+    """Run the whole analysis on the embedded sample: CC3M captions against a CC3M-trained CLIP."""
+    from vlmdata.demo import demo
+
+    bar, update = file_progress("indexing the embedded CC3M captions")
+    with bar:
+        result = demo(output_dir, progress=update)
+    row = result.statistics.to_pylist()[0]
+    out.print(
+        f"Indexed {result.records:,} CC3M validation captions; {result.classes_mentioned} of "
+        f"{result.classes} ImageNet classes are mentioned at least once.\n"
+        f"Per-class ImageNet accuracy of a CLIP RN50 trained on CC3M follows their frequency: "
+        f"Spearman {row['spearman']:.2f} [{row['spearman_low']:.2f}, {row['spearman_high']:.2f}]"
+        f", Kendall {row['kendall']:.2f}, Pearson on log(1+frequency) {row['pearson_log']:.2f} "
+        f"over {row['classes']} classes.\n"
+        f"Report: {result.report}\n"
+        f"Index:  {result.index}  (try: vlmdata query top_classes --index {result.index} "
+        f"-p corpus=cc3m_validation)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def main() -> None:

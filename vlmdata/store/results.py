@@ -72,21 +72,19 @@ def save_run(
                 run.source,
             ],
         )
-        con.executemany(
-            "INSERT INTO accuracy (run_id, label_set, class_index, n, correct, accuracy)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    run.run_id,
-                    run.label_set,
-                    r["class_index"],
-                    r.get("n"),
-                    r.get("correct"),
-                    r["accuracy"],
-                ]
-                for r in rows
-            ],
+        per_class_rows = pa.table(
+            {
+                "run_id": [run.run_id] * len(rows),
+                "label_set": [run.label_set] * len(rows),
+                "class_index": pa.array([r["class_index"] for r in rows], pa.int32()),
+                "n": pa.array([r.get("n") for r in rows], pa.int32()),
+                "correct": pa.array([r.get("correct") for r in rows], pa.int32()),
+                "accuracy": pa.array([r["accuracy"] for r in rows], pa.float64()),
+            }
         )
+        con.register("_vlmdata_accuracy", per_class_rows)
+        con.execute("INSERT INTO accuracy BY NAME SELECT * FROM _vlmdata_accuracy")
+        con.unregister("_vlmdata_accuracy")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
