@@ -49,9 +49,14 @@ def test_jsonl_with_extra_field_is_tolerated(shared_data):
 def test_text_only_records_and_image_lists(tmp_path):
     data = [
         {"id": 1, "conversations": [{"from": "human", "value": "hi"}]},
-        {"id": "b", "image": ["x.jpg", "y.jpg"],
-         "conversations": [{"from": "human", "value": "<image>\n<image>\nsame?"},
-                           {"from": "gpt", "value": "yes"}]},
+        {
+            "id": "b",
+            "image": ["x.jpg", "y.jpg"],
+            "conversations": [
+                {"from": "human", "value": "<image>\n<image>\nsame?"},
+                {"from": "gpt", "value": "yes"},
+            ],
+        },
     ]
     items = records(write(tmp_path / "a.json", json.dumps(data).encode()))
     assert items[0].images == [] and items[0].record_id == "1"
@@ -68,8 +73,7 @@ def test_text_only_records_and_image_lists(tmp_path):
         (b'{"id": "x", "conversations": [{"from": "human", "value": "caf\xe9"}]}', "bad_utf8"),
         (b'["not", "an", "object"]', "not_an_object"),
         (b'{"id": "x", "conversations": []}', "empty_text"),
-        (b'{"id": "x", "image": 5, "conversations": [{"from": "h", "value": "v"}]}',
-         "wrong_type"),
+        (b'{"id": "x", "image": 5, "conversations": [{"from": "h", "value": "v"}]}', "wrong_type"),
     ],
 )
 def test_malformed_jsonl_line_is_rejected_and_scan_goes_on(tmp_path, line, reason):
@@ -83,9 +87,11 @@ def test_malformed_jsonl_line_is_rejected_and_scan_goes_on(tmp_path, line, reaso
 
 
 def test_invalid_utf8_inside_array_rejects_only_that_record(tmp_path):
-    body = (b'[{"id": "a", "conversations": [{"from": "human", "value": "ok"}]},'
-            b'{"id": "b", "conversations": [{"from": "human", "value": "bad \xff byte"}]},'
-            b'{"id": "c", "conversations": [{"from": "gpt", "value": "fine"}]}]')
+    body = (
+        b'[{"id": "a", "conversations": [{"from": "human", "value": "ok"}]},'
+        b'{"id": "b", "conversations": [{"from": "human", "value": "bad \xff byte"}]},'
+        b'{"id": "c", "conversations": [{"from": "gpt", "value": "fine"}]}]'
+    )
     items = records(write(tmp_path / "u.json", body))
     assert [type(i).__name__ for i in items] == ["Record", "Reject", "Record"]
     assert items[1].reason == "bad_utf8" and items[1].position == "record 2"
