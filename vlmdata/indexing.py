@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import json
@@ -161,16 +162,13 @@ def _upsert_corpus(con: duckdb.DuckDBPyConnection, src: Source, options: ScanOpt
     if not known:
         con.execute(
             "INSERT INTO corpora (name, format, source, options) VALUES (?, ?, ?, ?)",
-            [src.name, src.format, src.origin, json.dumps(_options_dict(options))],
+            [src.name, src.format, src.origin, json.dumps(_given(options))],
         )
 
 
-def _options_dict(options: ScanOptions) -> dict:
-    return (
-        {k: v for k, v in vars(options).items() if v}
-        if hasattr(options, "__dict__")
-        else {k: getattr(options, k) for k in options.__slots__ if getattr(options, k)}
-    )
+def _given(options: ScanOptions) -> dict:
+    """The options a user set, to keep with the corpus."""
+    return {k: v for k, v in dataclasses.asdict(options).items() if v not in (None, {})}
 
 
 def _index_file(

@@ -160,3 +160,19 @@ def test_normalisation_and_inflection():
     assert phrase_plurals("coat of mail") == ("coats of mail",)
     assert "bus" in phrase_singulars("buses")
     assert "mouse" in phrase_singulars("mice")
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "rename"),
+    [
+        ("imagenet.txt", "tench\ngoldfish\n", "rename the file"),
+        ("Flowers102.csv", "name\nrose\n", "rename the file"),
+        ("mine.json", '{"name": "caltech101", "classes": ["face"]}', "rename its 'name'"),
+    ],
+)
+def test_user_file_cannot_take_a_builtin_name(tmp_path, file, content, rename):
+    path = tmp_path / file
+    path.write_text(content)
+    with pytest.raises(InputError, match="like the built-in label set; " + rename) as error:
+        load_label_set(path)
+    assert str(path) in str(error.value)

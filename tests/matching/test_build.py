@@ -62,11 +62,33 @@ def test_user_label_set_with_wordnet_ids(tmp_path):
     ]
 
 
+def test_curated_forms_and_senses_follow_the_wordnet_id(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("n04404412 television\nn02229544 cricket\nn03770439 miniskirt\n")
+    lexicon = build_lexicon(load_label_set(path))
+    by_pattern = {e.pattern: e for e in lexicon.entries}
+    assert by_pattern["tv"].classes == by_pattern["tvs"].classes == (0,)
+    assert by_pattern["tv"].sense == "other:television.n.01"  # "tv show", "tv character"
+    assert by_pattern["television"].sense is None
+    assert by_pattern["crickets"].sense == "other:cricket.n.02"
+    assert by_pattern["mini skirt"].classes == (2,) and by_pattern["mini skirt"].sense is None
+    assert {"wicket", "team"} <= lexicon.sense_cues["cricket.n.02"]
+    assert "insect" in lexicon.cues[1] and "insect" not in lexicon.sense_cues["cricket.n.02"]
+
+
+def test_spaced_hyphen_variants_keep_the_kind_of_their_name():
+    entries = {e.pattern: e for e in lexicon_for(load_label_set("imagenet")).entries}
+    assert entries["t   shirt"].kind == "variant" and entries["t   shirts"].kind == "inflection"
+    # a hyponym's spellings are hyponyms too: "knee-high" socks count only with --hyponyms
+    assert entries["knee   high"].kind == entries["kneehigh"].kind == "hyponym"
+
+
 def test_lexicon_round_trips_through_json(tmp_path):
-    lexicon = lexicon_for(load_label_set("caltech101"))
-    path = save_lexicon(lexicon, tmp_path / "caltech101.lexicon.json")
+    lexicon = lexicon_for(load_label_set("imagenet"))
+    path = save_lexicon(lexicon, tmp_path / "imagenet.lexicon.json")
     again = parse_lexicon(path.read_text(), str(path))
     assert again.entries == lexicon.entries and again.cues == lexicon.cues
+    assert again.sense_cues == lexicon.sense_cues and "tank.n.02" in again.sense_cues
 
 
 @pytest.mark.parametrize("name", ["caltech101", "flowers102", "stanford_cars"])

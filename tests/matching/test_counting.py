@@ -5,6 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vlmdata.errors import InputError
+from vlmdata.labels import LabelClass, LabelSet, load_label_set
 from vlmdata.matching import count_classes
 from vlmdata.store import connect
 
@@ -128,3 +129,15 @@ def test_unindexed_path_is_indexed_first(shared_data, index_file):
     scanned = rows(index_file, "SELECT texts_scanned FROM count_runs")[0][0]
     assert scanned == indexed > 10_000
     assert sum(r["texts"] > 0 for r in table.to_pylist()) > 100
+
+
+def test_a_label_set_cannot_replace_a_builtin_in_the_index(index_file):
+    fill(index_file)
+    count_classes("sample", index=index_file)
+    mine = LabelSet("imagenet", (LabelClass(0, "goose"),), source="mine")
+    with pytest.raises(InputError, match="'imagenet' \\(mine\\) is not the built-in label set"):
+        count_classes("sample", labels=mine, index=index_file)
+    stored = rows(
+        index_file, "SELECT name FROM classes WHERE label_set = 'imagenet' ORDER BY class_index"
+    )
+    assert [n for (n,) in stored] == [c.name for c in load_label_set("imagenet").classes]

@@ -60,7 +60,11 @@ def builtin_label_set(name: str) -> LabelSet:
 
 
 def read_label_file(path: Path) -> LabelSet:
-    """A label set from a user file; its name is the file's stem."""
+    """A label set from a user file; its name is the file's stem (or a JSON file's `name`).
+
+    The name may not be that of a built-in label set: counts and classes are stored in the
+    index under it, and would replace the built-in's.
+    """
     suffix = path.suffix.lower()
     try:
         text = path.read_text("utf-8")
@@ -74,6 +78,12 @@ def read_label_file(path: Path) -> LabelSet:
         name, rows = path.stem, _txt_rows(path, text)
     else:
         raise InputError(f"{path}: unknown label set format {suffix!r}; use .json, .txt or .csv")
+    if name.lower() in BUILTIN:
+        where = "its 'name'" if suffix == ".json" and name != path.stem else "the file"
+        raise InputError(
+            f"{path}: a label set file cannot be named {name!r}, like the built-in label set; "
+            f"rename {where} (for example {name}_custom)"
+        )
     if not rows:
         raise InputError(f"{path}: the label set has no classes")
     classes = tuple(

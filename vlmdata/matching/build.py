@@ -1,10 +1,12 @@
 """Building a lexicon from WordNet 3.0: forms, inflections, variants, senses, blockers and cues.
 
-The steps, for each class: its names and (with a WordNet id) its synset's lemmas, and the lemmas
-of every more specific synset (hyponyms, searched only on request); spelling variants (hyphen,
-space, joined); plurals. Then, for each form, whether WordNet ranks another sense first (the form
-then needs context); longer WordNet terms containing a form but meaning something else become
-blockers; and each class gets its cue words.
+The steps, for each class: its names and (with a WordNet id) its synset's lemmas, curated extra
+names (vlmdata.matching.curated), and the lemmas of every more specific synset (hyponyms,
+searched only on request); spelling variants (hyphen, space, joined, and the spaced hyphen of
+tokenised text: "t - shirt"); plurals. Then, for each form, whether WordNet ranks another sense
+first, or the curated table says that another sense is the usual one (the form then needs
+context); longer WordNet terms containing a form but meaning something else become blockers;
+each class gets its cue words, and each competing sense too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import time
 
 from vlmdata.labels.forms import alternatives, normalise, phrase_plurals, to_pattern
 from vlmdata.labels.model import LabelSet
-from vlmdata.matching.cues import CURATED_CUES, cue_words
+from vlmdata.matching.cues import cue_words
+from vlmdata.matching.curated import CURATED_CUES, EXTRA_FORMS, SENSE_CUES, USUAL_SENSES
 from vlmdata.matching.lexicon import Entry, Lexicon, display_forms
 from vlmdata.matching.wordnet import open_wordnet, synset_of
 
@@ -38,7 +41,8 @@ def build_lexicon(label_set: LabelSet) -> Lexicon:
     for cls in label_set.classes:
         synset = synsets.get(cls.index)
         lemmas = [n.replace("_", " ") for n in synset.lemma_names()] if synset else []
-        for name in dict.fromkeys([*names[cls.index], *lemmas]):
+        extra = EXTRA_FORMS.get(cls.wnid, ()) if synset else ()
+        for name in dict.fromkeys([*names[cls.index], *lemmas, *extra]):
             kind = "lemma" if name in lemmas else "name"
             _add_forms(forms, bases, name, cls.index, kind, wordnet)
         for hyponym in synset.closure(lambda s: s.hyponyms()) if synset else ():
@@ -46,10 +50,12 @@ def build_lexicon(label_set: LabelSet) -> Lexicon:
                 _add_forms(forms, bases, name.replace("_", " "), cls.index, "hyponym", wordnet)
     # a name that is one of several in a display name ("swim trunks / shorts") is checked too
     checked = {normalise(a) for c in label_set.classes for a in alternatives(c.name)[1:]}
-    entries = _resolve(forms, bases, synsets, wordnet, checked)
+    usual = {i: USUAL_SENSES.get(label_set[i].wnid, {}) for i in synsets}
+    entries = _resolve(forms, bases, synsets, wordnet, checked, usual)
     entries += _blockers(forms, synsets, wordnet)
     entries.sort(key=lambda e: e.pattern)  # a stable file whatever the order of sets
     cues = {i: cue_words(s, CURATED_CUES.get(label_set[i].wnid, "")) for i, s in synsets.items()}
+    sense_cues = _sense_cues(entries, wordnet)
     log.info(
         "lexicon of %s: %d forms, %d blockers, built in %.1f s",
         label_set.name,
@@ -57,7 +63,17 @@ def build_lexicon(label_set: LabelSet) -> Lexicon:
         sum(e.kind == "blocker" for e in entries),
         time.perf_counter() - started,
     )
-    return Lexicon(label_set.name, "wordnet", entries, cues)
+    return Lexicon(label_set.name, "wordnet", entries, cues, sense_cues)
+
+
+def _sense_cues(entries: list[Entry], wordnet) -> dict[str, frozenset[str]]:
+    """Cue words of the competing senses that are weighed against their classes' (those with
+    curated words, see vlmdata.matching.curated.SENSE_CUES)."""
+    senses = {e.sense[len("other:") :] for e in entries if e.sense and e.kind != "blocker"}
+    return {
+        name: cue_words(wordnet.synset(name), SENSE_CUES[name])
+        for name in sorted(senses.intersection(SENSE_CUES))
+    }
 
 
 def _add(forms, bases, pattern: str, base: str, index: int, kind: str) -> None:
@@ -75,26 +91,31 @@ def _add_forms(forms, bases, name: str, index: int, kind: str, wordnet) -> None:
     if not lowered:
         return
     spellings = {lowered: kind}
+    variant = "hyponym" if kind == "hyponym" else "variant"
     words = normalise(lowered).split(" ")
     if "-" in lowered:
-        spellings.setdefault(lowered.replace("-", ""), "variant")
+        spellings.setdefault(lowered.replace("-", ""), variant)
+        spellings.setdefault(lowered.replace("-", " - "), variant)
     if len(words) == 2 and not wordnet.synsets("".join(words)):
         # "hot dog" -> "hotdog", unless the joined word means something else
-        spellings.setdefault("".join(words), "variant")
+        spellings.setdefault("".join(words), variant)
+    plural_kind = "hyponym" if kind == "hyponym" else "inflection"
     for spelling, spelling_kind in spellings.items():
-        base = normalise(spelling)
-        _add(forms, bases, to_pattern(spelling), base, index, spelling_kind)
+        base, pattern = normalise(spelling), to_pattern(spelling)
+        _add(forms, bases, pattern, base, index, spelling_kind)
         _add(forms, bases, base, base, index, spelling_kind)
         if base.split(" ")[0] in NUMBER_WORDS:
             continue  # "two-piece" is a bikini, "two pieces" are not
-        for plural in phrase_plurals(base):
-            _add(
-                forms, bases, plural, base, index, "hyponym" if kind == "hyponym" else "inflection"
-            )
+        for plural in {*phrase_plurals(base), *phrase_plurals(pattern)}:
+            _add(forms, bases, plural, base, index, plural_kind)
 
 
-def _resolve(forms, bases, synsets, wordnet, checked: set[str]) -> list[Entry]:
-    """One entry per pattern: the classes of its best kind, and its sense flag."""
+def _resolve(forms, bases, synsets, wordnet, checked: set[str], usual: dict) -> list[Entry]:
+    """One entry per pattern: the classes of its best kind, and its sense flag.
+
+    `usual` maps a class to its curated forms that usually mean another sense (see
+    vlmdata.matching.curated.USUAL_SENSES); that sense then overrides WordNet's ranking.
+    """
     entries = []
     for pattern, kinds in forms.items():
         best = min(RANK[k] for k in kinds.values())
@@ -103,7 +124,10 @@ def _resolve(forms, bases, synsets, wordnet, checked: set[str]) -> list[Entry]:
         related = [synsets[i] for i in classes if i in synsets]
         sense = None
         base = bases[pattern]
-        if kind != "hyponym" and (_is_lemma(base, related) or base in checked):
+        curated = next((usual[i][base] for i in classes if base in usual.get(i, {})), None)
+        if kind != "hyponym" and curated:
+            sense = f"other:{curated}"
+        elif kind != "hyponym" and (_is_lemma(base, related) or base in checked):
             sense = other_sense(base, related, wordnet, kind == "inflection")
         entries.append(Entry(pattern, classes, kind, sense))
     return entries

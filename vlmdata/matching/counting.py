@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from vlmdata.errors import CorpusNotFound, InputError
-from vlmdata.labels.loading import load_label_set
+from vlmdata.labels.loading import BUILTIN, builtin_label_set, load_label_set
 from vlmdata.labels.model import LabelSet
 from vlmdata.matching.matcher import Matcher
 from vlmdata.store import connect, index_path
@@ -54,6 +54,12 @@ def count_classes(
     if by not in BY:
         raise InputError(f"--by must be 'role' or 'corpus', not {by!r}")
     label_set = labels if isinstance(labels, LabelSet) else load_label_set(labels)
+    if label_set.name in BUILTIN and label_set != builtin_label_set(label_set.name):
+        # its classes would replace the built-in's in the index
+        raise InputError(
+            f"label set {label_set.name!r} ({label_set.source or 'in memory'}) is not the "
+            "built-in label set of that name; give it another name"
+        )
     matcher = Matcher.from_label_set(label_set, match=match, hyponyms=hyponyms)
     mode = match + ("+hyponyms" if hyponyms and match == "wordnet" else "")
     corpus = _ensure_indexed(corpus, index, progress)

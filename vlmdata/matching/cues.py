@@ -2,8 +2,9 @@
 
 A class's cues are the content words of its WordNet gloss and examples, the lemmas of its
 hypernyms (three levels up), of its direct hyponyms and of its parts and wholes, plus a few
-curated words for classes whose surface forms are common in image-text corpora with another
-meaning. Words are compared by a crude stem (`stem`), the same on both sides.
+curated words (vlmdata.matching.curated). The same recipe gives the cues of a competing sense,
+the words that speak against the class. Words are compared by a crude stem (`stem`), the same
+on both sides.
 """
 
 from __future__ import annotations
@@ -24,44 +25,6 @@ _STOPWORDS = """
     especially found form large small long short often typically genus family"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 _WORD = re.compile(r"[a-z]{3,}")
-
-# Context words for classes whose forms often mean something else in image-text corpora; keyed
-# by WordNet id so they follow the class, not its name.
-CURATED_CUES: dict[str, str] = {
-    # computer mouse, monitor
-    "n03793489": "computer keyboard laptop desk monitor click wireless cursor scroll desktop pad "
-    "mousepad workstation usb",
-    "n03782006": "computer keyboard desk desktop display screen workstation mouse laptop "
-    "monitors office setup",
-    # orange, lemon
-    "n07747607": "fruit fruits citrus peel peeled juicy slice slices bowl banana bananas apple "
-    "apples lemon lemons eat eating sweet basket tree vitamin produce grocery",
-    "n07749582": "fruit fruits citrus slice slices juice sour lime limes orange oranges bowl "
-    "peel zest squeeze",
-    # kite (the bird), crane (the bird), crane (the machine), tank (the vehicle)
-    "n01608432": "bird birds prey raptor hawk falcon eagle perched talons feathers beak wingspan",
-    "n02012849": "bird birds wading wader heron stork marsh wetland feathers beak flock pond "
-    "lake legs neck wings",
-    "n03126707": "construction building site lifting lift lifts heavy tower boom cargo steel "
-    "beam beams container port machinery operator skyscraper load",
-    "n04389033": "army military soldier soldiers battle war armored turret cannon tracks combat",
-    # plate, tea cup, stove, remote control, racket
-    "n07579787": "food meal dish served serving dinner lunch breakfast sandwich fork knife eat "
-    "eating rice meat vegetables salad pasta pizza cake fries dessert donut cookie chocolate "
-    "bread slice cheese fruit",
-    "n07930864": "tea coffee drink drinking mug saucer hot milk juice water sip beverage "
-    "espresso cappuccino",
-    "n04330267": "kitchen cook cooking oven pot pots pan pans burner burners range top "
-    "stovetop kettle appliances appliance",
-    "n04074963": "control controller controllers wii television tv couch game games video "
-    "buttons channel playing gaming",
-    "n04039381": "tennis player ball court swing swinging serve hit badminton squash",
-    # purse, pier, T-shirt (jersey)
-    "n04026417": "handbag bag leather carrying carry shoulder wallet woman holding clutch",
-    "n03933933": "boat boats water lake dock harbor sea ocean river fishing wooden shore beach",
-    "n03595614": "wearing wear player players team number sports uniform baseball football "
-    "soccer basketball hockey shirt shorts",
-}
 
 # Words that speak for any class of a WordNet lexicographer file (food is eaten, animals live).
 LEXNAME_CUES: dict[str, str] = {
@@ -87,8 +50,12 @@ def words_of(text: str) -> list[str]:
 
 
 def cue_words(synset, curated: str = "") -> frozenset[str]:
-    """The stemmed cue words of a class (see the module docstring)."""
-    texts = [synset.definition(), *synset.examples(), curated]
+    """The stemmed cue words of a class or sense (see the module docstring).
+
+    Words of the synset's own lemmas are left out (a hit would be its own context); curated
+    words only when they are a one-word lemma (`computer` stays a cue of `computer mouse`).
+    """
+    texts = [synset.definition(), *synset.examples()]
     texts.append(LEXNAME_CUES.get(synset.lexname(), ""))
     related = list(synset.closure(lambda s: s.hypernyms(), depth=3))
     related += synset.hyponyms() + synset.part_meronyms() + synset.part_holonyms()
@@ -96,4 +63,6 @@ def cue_words(synset, curated: str = "") -> frozenset[str]:
     for other in related:
         texts.extend(n.replace("_", " ") for n in other.lemma_names())
     own = {stem(w) for n in synset.lemma_names() for w in n.lower().replace("_", " ").split()}
-    return frozenset(w for t in texts for w in words_of(t) if w not in own)
+    forms = {stem(n.lower()) for n in synset.lemma_names() if "_" not in n and "-" not in n}
+    found = {w for t in texts for w in words_of(t) if w not in own}
+    return frozenset(found.union(w for w in words_of(curated) if w not in forms))

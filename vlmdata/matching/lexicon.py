@@ -11,7 +11,8 @@ An entry is one normalised pattern (see vlmdata.labels.forms) with:
   sense WordNet ranks first, so a hit needs words of the class's context nearby to count.
 
 `cues` holds, per class, the words whose presence near a doubtful form speaks for that class
-(from its WordNet gloss, hypernyms, hyponyms and a few curated ones).
+(from its WordNet gloss, hypernyms, hyponyms and a few curated ones); `sense_cues`, per competing
+sense named by an entry, the words that speak for that sense instead.
 
 Built-in label sets ship their lexicons as JSON; others are built from WordNet on first use
 (vlmdata.matching.build) or, in exact mode, from the display names alone.
@@ -52,6 +53,7 @@ class Lexicon:
     mode: str
     entries: list[Entry]
     cues: dict[int, frozenset[str]] = field(default_factory=dict)
+    sense_cues: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def select(self, hyponyms: bool) -> list[Entry]:
         """The entries to search for: hyponym forms only when asked for."""
@@ -87,7 +89,9 @@ def save_lexicon(lexicon: Lexicon, path: Path) -> Path:
     head = {"format": FORMAT_VERSION, "label_set": lexicon.label_set, "mode": lexicon.mode}
     lines = ",\n".join("  " + json.dumps(e, ensure_ascii=False) for e in entries)
     text = json.dumps(head)[:-1] + ',\n"entries": [\n' + lines + "\n],\n"
-    text += '"cues": ' + json.dumps(cues, ensure_ascii=False, sort_keys=True) + "}\n"
+    senses = {k: sorted(v) for k, v in sorted(lexicon.sense_cues.items())}
+    text += '"cues": ' + json.dumps(cues, ensure_ascii=False, sort_keys=True) + ",\n"
+    text += '"sense_cues": ' + json.dumps(senses, ensure_ascii=False, sort_keys=True) + "}\n"
     path.write_text(text, "utf-8")
     return path
 
@@ -98,7 +102,8 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
         data = json.loads(text)
         entries = [Entry(p, tuple(c), k, s) for p, c, k, s in data["entries"]]
         cues = {int(k): frozenset(v) for k, v in data.get("cues", {}).items()}
-        return Lexicon(data["label_set"], data["mode"], entries, cues)
+        senses = {k: frozenset(v) for k, v in data.get("sense_cues", {}).items()}
+        return Lexicon(data["label_set"], data["mode"], entries, cues, senses)
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{where}: not a vlmdata lexicon ({exc})") from exc
 

@@ -7,9 +7,10 @@ multi-word form (or a blocker such as `tank top`) win over the words inside it. 
 end at a word boundary.
 
 Hits are then handled by the kind of their entry, in bulk where possible: plain forms are kept;
-blockers drop the classes they contain; forms with another first sense are kept when a cue word
-of the class lies within a window around them; forms shared by classes are decided one by one
-(vlmdata.matching.senses). Every decision against a hit is kept with its reason.
+blockers drop the classes they contain; forms with another usual sense are kept when more cue
+words of the class than of that sense lie within a window around them; forms shared by classes
+are decided one by one (vlmdata.matching.senses). Every decision against a hit is kept with
+its reason.
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ class Matcher:
         self._multiword = np.array([" " in e.pattern for e in self.entries], dtype=bool)
         cache: dict = {}
         self._doubts = [
-            prepare(e, lexicon.cues, cache) if h != PLAIN else None
+            prepare(e, lexicon.cues, lexicon.sense_cues, cache) if h != PLAIN else None
             for e, h in zip(self.entries, self._handling, strict=True)
         ]
         self._cues = [d.cues[0] if d else frozenset() for d in self._doubts]
+        self._against = [d.against if d else frozenset() for d in self._doubts]
         self._reasons = pa.array(
             [
                 f"other_sense: {d.sense}"
@@ -195,21 +197,19 @@ class Matcher:
         return lo.tolist(), hi.tolist()
 
     def _sense(self, b: Batch, rows: np.ndarray) -> Hits:
-        """Hits of a form with another first sense: kept when a cue word of the class is near.
+        """Hits of a form with another usual sense: kept when more cue words of the class than
+        of that sense are near.
 
         A form whose other sense is an adjective (the colour `orange`) is dropped as a modifier
         when a word other than a function word follows it directly (`orange shirt`).
         """
         patterns = b.pattern[rows]
         lo, hi = self._windows(b, rows)
-        buffer, cues = b.buffer, self._cues
-        kept = np.array(
-            [
-                not cues[p].isdisjoint(buffer[x:y].split())
-                for p, x, y in zip(patterns.tolist(), lo, hi, strict=True)
-            ],
-            dtype=bool,
-        )
+        buffer, cues, against = b.buffer, self._cues, self._against
+        kept = np.zeros(len(rows), dtype=bool)
+        for i, (p, x, y) in enumerate(zip(patterns.tolist(), lo, hi, strict=True)):
+            words = set(buffer[x:y].split())
+            kept[i] = len(cues[p].intersection(words)) > len(against[p].intersection(words))
         reasons = self._reasons.take(pa.array(patterns))
         modifier = self._modifiers(b, rows)
         kept &= ~modifier

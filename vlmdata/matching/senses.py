@@ -5,8 +5,9 @@ Three kinds of doubt, each with a stable reason code when the decision goes agai
 - `part_of_term`: the hit is a longer WordNet term that contains a class form but names
   something else (`tank top`, `orange juice`, `New Jersey`); the contained classes are dropped.
 - `other_sense`: WordNet ranks another sense of the form first (`mouse` the animal before the
-  device, `orange` the colour before the fruit); the hit counts only when cue words of the class
-  occur nearby.
+  device, `orange` the colour before the fruit), or a curated table says that another sense is
+  the usual one in image-text corpora (`cricket` the game); the hit counts only when more cue
+  words of the class than of that sense occur nearby (`cricket` by a leaf, not by a wicket).
 - `modifier`: the other sense is an adjective (`orange`) and a content word follows the form
   directly (`an orange shirt`); the hit is dropped whatever its context.
 - `ambiguous` / `other_class`: the form names several classes (`crane`: the bird and the
@@ -43,22 +44,29 @@ class Doubt:
 
     classes: tuple[int, ...]
     cues: tuple[frozenset[bytes], ...]  # per class, the inflected cue words
-    sense: str | None  # the other sense WordNet ranks first, if any
+    sense: str | None  # the usual other sense (WordNet's first, or curated), if any
+    against: frozenset[bytes]  # inflected cue words of that sense, none of the classes' own
     blocker: str | None  # the longer term, for blockers
 
 
-def prepare(entry: Entry, cues: dict[int, frozenset[str]], cache: dict) -> Doubt:
+def _inflected(stems) -> frozenset[bytes]:
+    return frozenset(w.encode() for stem in stems for w in inflections(stem))
+
+
+def prepare(entry: Entry, cues: dict[int, frozenset[str]], sense_cues: dict, cache: dict) -> Doubt:
     """The Doubt of an entry; `cache` shares the inflected cue sets between entries."""
     sets = []
     for cls in entry.classes:
         if cls not in cache:
-            words = {w for stem in cues.get(cls, ()) for w in inflections(stem)}
-            cache[cls] = frozenset(w.encode() for w in words)
+            cache[cls] = _inflected(cues.get(cls, ()))
         sets.append(cache[cls])
     if entry.kind == "blocker":
-        return Doubt(entry.classes, tuple(sets), None, entry.sense)
+        return Doubt(entry.classes, tuple(sets), None, frozenset(), entry.sense)
     sense = entry.sense[len("other:") :] if entry.sense else None
-    return Doubt(entry.classes, tuple(sets), sense, None)
+    if sense not in cache:
+        cache[sense] = _inflected(sense_cues.get(sense, ()))
+    against = cache[sense].difference(*sets)
+    return Doubt(entry.classes, tuple(sets), sense, against, None)
 
 
 def decide(doubt: Doubt, context: set[bytes]) -> list[Decision]:
@@ -67,7 +75,7 @@ def decide(doubt: Doubt, context: set[bytes]) -> list[Decision]:
         return [(c, False, f"part_of_term: {doubt.blocker}") for c in doubt.classes]
     scores = [len(context & cues) for cues in doubt.cues]
     best = max(scores)
-    if doubt.sense and best == 0:
+    if doubt.sense and best <= len(context & doubt.against):
         return [(c, False, f"other_sense: {doubt.sense}") for c in doubt.classes]
     if len(doubt.classes) == 1:
         return [(doubt.classes[0], True, None)]

@@ -41,6 +41,8 @@ def connect(index: str | os.PathLike | None = None, *, read_only: bool = False):
         raise InputError(f"{path}: cannot open the index: {exc}") from exc
     except duckdb.Error as exc:
         raise InputError(f"{path}: not a vlmdata index ({exc})") from exc
+    # DuckDB draws its own progress bar on stdout for long queries; stdout carries data here.
+    con.execute("SET enable_progress_bar = false")
     if not read_only:
         migrate(con)
     return con
