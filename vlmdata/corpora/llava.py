@@ -65,7 +65,7 @@ def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
         try:
             for item in ijson.items(stream, "item", use_float=True, buf_size=1 << 16):
                 if ordinal >= done:
-                    yield _check(item, ordinal, f"record {ordinal + 1}", None)
+                    yield _check(item, ordinal, f"record {ordinal + 1}", None, marked=True)
                 ordinal += 1
         except ijson.JSONError as exc:
             raise _parse_error(path, stream.consumed, ordinal, exc) from exc
@@ -103,49 +103,68 @@ def _scan_lines(path: Path, raw) -> Iterator[Record | Reject]:
         raise FileError(path, offset, f"cannot read on: {exc}") from exc
 
 
-def _check(item, ordinal: int, where: str, line: bytes | None) -> Record | Reject:
-    """Validate one parsed record and turn it into a Record, or a Reject saying what is wrong."""
+def _check(
+    item, ordinal: int, where: str, line: bytes | None, marked: bool = False
+) -> Record | Reject:
+    """Validate one parsed record and turn it into a Record, or a Reject saying what is wrong.
+
+    `marked` says the record was read through MarkedUtf8, so BAD_BYTE may stand for a byte that
+    was not UTF-8; on the other paths invalid UTF-8 never reaches here.
+    """
 
     def reject(reason: str, detail: str) -> Reject:
         shown = line if line is not None else orjson.dumps(item, default=str)
         return Reject(ordinal, where, reason, detail, excerpt(shown))
 
-    if not isinstance(item, dict):
+    if type(item) is not dict:
         return reject("not_an_object", f"got a JSON {type(item).__name__}")
     turns = item.get("conversations")
     if turns is None:
         return reject("missing_field", "no 'conversations' field")
-    if not isinstance(turns, list):
+    if type(turns) is not list:
         return reject("wrong_type", f"'conversations' is a {type(turns).__name__}, not a list")
     if not turns:
         return reject("empty_text", "'conversations' is empty")
     texts, tokens = [], []
-    for turn_no, turn in enumerate(turns):
-        if not isinstance(turn, dict):
-            return reject("wrong_type", f"conversations[{turn_no}] is not an object")
-        role, value = turn.get("from"), turn.get("value")
-        if not isinstance(role, str) or not isinstance(value, str):
-            return reject(
-                "wrong_type" if "from" in turn and "value" in turn else "missing_field",
-                f"conversations[{turn_no}] needs string 'from' and 'value'",
-            )
-        if BAD_BYTE in value or BAD_BYTE in role:
-            return reject("bad_utf8", f"conversations[{turn_no}] has bytes that are not UTF-8")
-        has_token = IMAGE_TOKEN in value
-        if has_token:
+    for turn in turns:
+        try:
+            role, value = turn["from"], turn["value"]
+        except (TypeError, KeyError):
+            return reject(*_turn_problem(turns, turn))
+        if type(role) is not str or type(value) is not str:
+            return reject(*_turn_problem(turns, turn))
+        if IMAGE_TOKEN in value:
             value = value.replace(IMAGE_TOKEN, "").strip()
+            tokens.append(True)
+        else:
+            tokens.append(False)
         texts.append((role, value))
-        tokens.append(has_token)
     record_id = item.get("id")
     if record_id is not None and not isinstance(record_id, str | int):
         return reject("wrong_type", f"'id' is a {type(record_id).__name__}")
     images = item.get("image")
     if images is None:
         images = []
-    elif isinstance(images, str):
+    elif type(images) is str:
         images = [images]
     elif not (isinstance(images, list) and all(isinstance(i, str) for i in images)):
         return reject("wrong_type", "'image' must be a string or a list of strings")
-    if any(BAD_BYTE in i for i in images) or (isinstance(record_id, str) and BAD_BYTE in record_id):
-        return reject("bad_utf8", "'id' or 'image' has bytes that are not UTF-8")
+    if marked and _has_bad_byte(record_id, images, texts):
+        return reject("bad_utf8", "the record has bytes that are not UTF-8")
     return Record(ordinal, None if record_id is None else str(record_id), images, texts, tokens)
+
+
+def _turn_problem(turns: list, turn) -> tuple[str, str]:
+    number = next(i for i, t in enumerate(turns) if t is turn)
+    if not isinstance(turn, dict):
+        return "wrong_type", f"conversations[{number}] is not an object"
+    reason = "wrong_type" if "from" in turn and "value" in turn else "missing_field"
+    return reason, f"conversations[{number}] needs string 'from' and 'value'"
+
+
+def _has_bad_byte(record_id, images: list[str], texts: list[tuple[str, str]]) -> bool:
+    if isinstance(record_id, str) and BAD_BYTE in record_id:
+        return True
+    return any(BAD_BYTE in i for i in images) or any(
+        BAD_BYTE in role or BAD_BYTE in text for role, text in texts
+    )

@@ -46,6 +46,9 @@ TEXTS_SCHEMA = pa.schema(
 )
 
 
+PAIR = pa.struct([("role", pa.string()), ("text", pa.string())])
+
+
 def key_range(file_id: int) -> tuple[int, int]:
     """The [low, high) range of record keys and text ids that belong to a file."""
     return file_id << KEY_SHIFT, (file_id + 1) << KEY_SHIFT
@@ -155,19 +158,19 @@ class FileWriter:
 
     def _texts_table(self) -> pa.Table:
         size = len(self._pairs)
-        turns = np.asarray(self._turns, dtype=np.int64)
-        first = np.repeat(np.cumsum(turns) - turns, turns)
-        roles, texts = zip(*self._pairs, strict=True)
+        per_record = np.asarray(self._turns, dtype=np.int64)
+        first = np.repeat(np.cumsum(per_record) - per_record, per_record)
+        pairs = pa.array(self._pairs, PAIR)  # converts the (role, text) tuples in C
         start = self.base + self._texts_written
         table = pa.Table.from_arrays(
             [
                 pa.array(np.arange(start, start + size, dtype=np.int64)),
-                pa.array(np.repeat(self._record_keys, turns)),
+                pa.array(np.repeat(self._record_keys, per_record)),
                 pa.array([self.corpus] * size, pa.string()),
                 pa.array((np.arange(size) - first).astype(np.int32)),
-                pa.array(roles, pa.string()),
+                pairs.field(0),
                 pa.array(self._tokens, pa.bool_()),
-                pa.array(texts, pa.string()),
+                pairs.field(1),
             ],
             schema=TEXTS_SCHEMA,
         )
