@@ -114,3 +114,13 @@ def test_compressed_files_read_the_same(shared_data, tmp_path, suffix):
     packed = gzip.compress(raw) if suffix == ".gz" else zstandard.compress(raw)
     path = write(tmp_path / f"c.jsonl{suffix}", packed)
     assert records(path) == records(src)
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_truncated_compressed_file_is_a_file_error(shared_data, tmp_path, suffix):
+    raw = (shared_data / "corpora" / "llava_instruct_150k_every50th.json").read_bytes()
+    packed = gzip.compress(raw) if suffix == ".gz" else zstandard.compress(raw)
+    path = write(tmp_path / f"cut.json{suffix}", packed[: len(packed) // 2])
+    with pytest.raises(FileError) as info:
+        records(path)
+    assert str(path) in str(info.value) and info.value.offset > 0

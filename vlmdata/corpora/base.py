@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import orjson
+import zstandard
+
 from vlmdata.errors import InputError
 
 IMAGE_TOKEN = "<image>"
@@ -96,6 +99,9 @@ Scanner = Callable[[Path, ScanOptions], Iterator[Record | Reject]]
 
 COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd")
 
+# What reading a damaged file raises: I/O errors, a gzip stream cut short, a bad zstd frame.
+READ_ERRORS = (OSError, EOFError, zstandard.ZstdError)
+
 
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file for streaming reads, decompressing .gz and .zst transparently."""
@@ -104,14 +110,18 @@ def open_binary(path: Path) -> IO[bytes]:
         if name.endswith(".gz"):
             return gzip.open(path, "rb")
         if name.endswith((".zst", ".zstd")):
-            import zstandard
-
             raw = open(path, "rb")  # noqa: SIM115 - closed with the reader below
             reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
             return io.BufferedReader(reader, buffer_size=1 << 20)
         return open(path, "rb")
     except OSError as exc:
         raise FileError(path, None, f"cannot open: {exc.strerror or exc}") from exc
+
+
+def first_byte(raw) -> bytes:
+    """The first byte of a stream after a byte-order mark and white space, without consuming it."""
+    head = raw.peek(64) if hasattr(raw, "peek") else b""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
 
 
 def base_suffix(path: Path) -> str:
@@ -181,3 +191,26 @@ class CountingReader(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def json_lines(path: Path, raw) -> Iterator[tuple[int, str, object, bytes | None]]:
+    """(ordinal, position, parsed value or Reject, raw line) for each non-blank line of a JSON
+    Lines stream; a line that is not UTF-8 or not JSON comes as a Reject."""
+    ordinal = offset = 0
+    try:
+        for line_no, line in enumerate(raw, start=1):
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            where = f"line {line_no} (byte {start})"
+            try:
+                line.decode("utf-8")
+                item = orjson.loads(line)
+            except UnicodeDecodeError as exc:
+                item = Reject(ordinal, where, "bad_utf8", str(exc), excerpt(line))
+            except orjson.JSONDecodeError as exc:
+                item = Reject(ordinal, where, "bad_json", str(exc), excerpt(line))
+            yield ordinal, where, item, line
+            ordinal += 1
+    except READ_ERRORS as exc:
+        raise FileError(path, offset, f"cannot read on: {exc}") from exc

@@ -28,6 +28,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from vlmdata.corpora.base import (
+    READ_ERRORS,
     FileError,
     Record,
     Reject,
@@ -36,7 +37,6 @@ from vlmdata.corpora.base import (
     excerpt,
     open_binary,
 )
-from vlmdata.corpora.jsonl import READ_ERRORS
 
 ROLE = "caption"
 SAMPLE_ROWS = 200

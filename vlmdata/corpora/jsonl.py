@@ -18,21 +18,22 @@ from pathlib import Path
 
 import ijson
 import orjson
-import zstandard
 
 from vlmdata.corpora.base import (
     BAD_BYTE,
+    READ_ERRORS,
     FileError,
     MarkedUtf8,
     Record,
     Reject,
     ScanOptions,
     excerpt,
+    first_byte,
+    json_lines,
     open_binary,
 )
 
 # What a damaged or truncated compressed stream raises while it is read.
-READ_ERRORS = (OSError, EOFError, zstandard.ZstdError)
 
 TEXT_FIELDS = (
     "caption",
@@ -72,12 +73,11 @@ def json_records(path: Path) -> Iterator[tuple[int, str, object, bytes | None]]:
     """(ordinal, position, parsed value or Reject, raw line) for each record of a JSON Lines file
     or a JSON array. Lines that are not JSON or not UTF-8 come as Rejects."""
     with open_binary(path) as raw:
-        head = raw.peek(64) if hasattr(raw, "peek") else b""
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
+        if first_byte(raw) == b"[":
             for ordinal, item in enumerate(json_items(path, "item", raw)):
                 yield ordinal, f"record {ordinal + 1}", item, None
             return
-        yield from _lines(path, raw)
+        yield from json_lines(path, raw)
 
 
 def json_items(path: Path, prefix: str, raw=None) -> Iterator[object]:
@@ -97,27 +97,6 @@ def json_items(path: Path, prefix: str, raw=None) -> Iterator[object]:
         raise FileError(path, stream.consumed, f"cannot parse the JSON: {problem}") from exc
     except READ_ERRORS as exc:
         raise FileError(path, stream.consumed, f"cannot read on: {exc}") from exc
-
-
-def _lines(path: Path, raw) -> Iterator[tuple[int, str, object, bytes | None]]:
-    ordinal = offset = 0
-    try:
-        for line_no, line in enumerate(raw, start=1):
-            start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            where = f"line {line_no} (byte {start})"
-            try:
-                line.decode("utf-8")
-                item = orjson.loads(line)
-            except UnicodeDecodeError as exc:
-                item = Reject(ordinal, where, "bad_utf8", str(exc), excerpt(line))
-            except orjson.JSONDecodeError as exc:
-                item = Reject(ordinal, where, "bad_json", str(exc), excerpt(line))
-            yield ordinal, where, item, line
-            ordinal += 1
-    except READ_ERRORS as exc:
-        raise FileError(path, offset, f"cannot read on: {exc}") from exc
 
 
 def _first_present(item: dict, names: tuple[str, ...]) -> str | None:

@@ -8,7 +8,6 @@ replaced by a sentinel character, and a record that contains one is rejected as 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import orjson
 from vlmdata.corpora.base import (
     BAD_BYTE,
     IMAGE_TOKEN,
+    READ_ERRORS,
     CountingReader,
     FileError,
     MarkedUtf8,
@@ -25,6 +25,8 @@ from vlmdata.corpora.base import (
     Reject,
     ScanOptions,
     excerpt,
+    first_byte,
+    json_lines,
     open_binary,
 )
 
@@ -32,17 +34,11 @@ from vlmdata.corpora.base import (
 def scan(path: Path, options: ScanOptions | None = None) -> Iterator[Record | Reject]:
     """Yield every record of a LLaVA JSON array or JSON Lines file."""
     with open_binary(path) as raw:
-        first = _first_byte(raw)
+        first = first_byte(raw)
         if first == b"[":
             yield from _scan_array(path, raw)
         else:
             yield from _scan_lines(path, raw)
-
-
-def _first_byte(raw: io.BufferedIOBase) -> bytes:
-    head = raw.peek(64) if hasattr(raw, "peek") else b""
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped[:1]
 
 
 def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
@@ -59,6 +55,8 @@ def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
     except ijson.JSONError as exc:
         if "invalid bytes in UTF8" not in str(exc):
             raise _parse_error(path, stream.consumed, ordinal, exc) from exc
+    except READ_ERRORS as exc:
+        raise FileError(path, stream.consumed, f"cannot read on: {exc}") from exc
     done, ordinal = ordinal, 0
     with open_binary(path) as again:
         stream = MarkedUtf8(again)
@@ -69,6 +67,8 @@ def _scan_array(path: Path, raw) -> Iterator[Record | Reject]:
                 ordinal += 1
         except ijson.JSONError as exc:
             raise _parse_error(path, stream.consumed, ordinal, exc) from exc
+        except READ_ERRORS as exc:
+            raise FileError(path, stream.consumed, f"cannot read on: {exc}") from exc
 
 
 def _parse_error(path: Path, offset: int, ordinal: int, exc: Exception) -> FileError:
@@ -81,26 +81,8 @@ def _parse_error(path: Path, offset: int, ordinal: int, exc: Exception) -> FileE
 
 
 def _scan_lines(path: Path, raw) -> Iterator[Record | Reject]:
-    ordinal = 0
-    offset = 0
-    try:
-        for line_no, line in enumerate(raw, start=1):
-            start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            where = f"line {line_no} (byte {start})"
-            try:
-                line.decode("utf-8")
-                item = orjson.loads(line)
-            except UnicodeDecodeError as exc:
-                yield Reject(ordinal, where, "bad_utf8", str(exc), excerpt(line))
-            except orjson.JSONDecodeError as exc:
-                yield Reject(ordinal, where, "bad_json", str(exc), excerpt(line))
-            else:
-                yield _check(item, ordinal, where, line)
-            ordinal += 1
-    except (OSError, EOFError, ValueError) as exc:
-        raise FileError(path, offset, f"cannot read on: {exc}") from exc
+    for ordinal, where, item, line in json_lines(path, raw):
+        yield item if isinstance(item, Reject) else _check(item, ordinal, where, line)
 
 
 def _check(

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from vlmdata.corpora.base import (
     COMPRESSED_SUFFIXES,
     IMAGE_TOKEN,
+    READ_ERRORS,
     FileError,
     Record,
     Reject,
@@ -32,7 +33,6 @@ from vlmdata.corpora.base import (
     excerpt,
     open_binary,
 )
-from vlmdata.corpora.jsonl import READ_ERRORS
 
 ROLE = "caption"
 BATCH_ROWS = 16_384

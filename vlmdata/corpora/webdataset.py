@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 
 from vlmdata.corpora.base import (
+    READ_ERRORS,
     CountingReader,
     FileError,
     Record,
@@ -27,7 +28,7 @@ from vlmdata.corpora.base import (
     excerpt,
     open_binary,
 )
-from vlmdata.corpora.jsonl import READ_ERRORS, TEXT_FIELDS
+from vlmdata.corpora.jsonl import TEXT_FIELDS
 
 ROLE = "caption"
 KEY = re.compile(r"^((?:.*/)?[^./]+)\.([^/]*)$")  # 'dir/000017.seg.png' -> key, 'seg.png'
