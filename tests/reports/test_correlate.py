@@ -181,7 +181,7 @@ def test_counts_file_with_a_column_per_role(tmp_path):
         ({"accuracy": []}, "at least one accuracy"),
         ({"corpus": "nowhere"}, "count-classes nowhere"),
         ({"corpus": "cc3m_val", "counts": "c.csv"}, "either CORPUS"),
-        ({"accuracy": ["no_such_run"]}, "no run 'no_such_run'"),
+        ({"accuracy": ["no_such_run"]}, "no_such_run: neither an accuracy file nor a run"),
         ({"by": "colour"}, "unknown breakdown 'colour'"),
         ({"bootstraps": 0}, "at least 1"),
     ],

@@ -258,7 +258,11 @@ def load_accuracy(
         raise InputError(f"{spec}: no such accuracy file")
     found = con.execute("SELECT model, label_set FROM runs WHERE run_id = ?", [spec]).fetchall()
     if not found:
-        load_run(con, spec)  # raises, listing the runs there are
+        known = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY 1").fetchall()]
+        raise InputError(
+            f"{spec}: neither an accuracy file nor a run in the index "
+            f"(runs: {', '.join(known) or 'none'})"
+        )
     run_model, run_labels = found[0]
     if run_labels != label_set.name:
         raise InputError(
