@@ -208,8 +208,12 @@ class Matcher:
         buffer, cues, against = b.buffer, self._cues, self._against
         kept = np.zeros(len(rows), dtype=bool)
         for i, (p, x, y) in enumerate(zip(patterns.tolist(), lo, hi, strict=True)):
-            words = set(buffer[x:y].split())
-            kept[i] = len(cues[p].intersection(words)) > len(against[p].intersection(words))
+            words = buffer[x:y].split()
+            if against[p]:
+                words = set(words)
+                kept[i] = len(cues[p].intersection(words)) > len(against[p].intersection(words))
+            else:  # most forms: any cue word of the class is enough
+                kept[i] = not cues[p].isdisjoint(words)
         reasons = self._reasons.take(pa.array(patterns))
         modifier = self._modifiers(b, rows)
         kept &= ~modifier
