@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from vlmdata.errors import CorpusNotFound, InputError
+from vlmdata.errors import InputError
 from vlmdata.labels.loading import BUILTIN, builtin_label_set, load_label_set
 from vlmdata.labels.model import LabelSet
 from vlmdata.matching.matcher import Matcher
-from vlmdata.store import connect, index_path
+from vlmdata.store import connect
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +66,21 @@ def count_classes(
     con = connect(index)
     try:
         started = time.perf_counter()
-        texts = con.sql(
+        total = con.execute("SELECT count(*) FROM texts WHERE corpus = ?", [corpus]).fetchall()
+        # Streamed in batches: memory follows the batch, not the corpus.
+        batches = con.sql(
             "SELECT text_id, text FROM texts WHERE corpus = $corpus", params={"corpus": corpus}
-        ).to_arrow_table()
-        mentions = _scan(matcher, texts, progress)
+        ).to_arrow_reader(BATCH_ROWS)
+        mentions = _scan(matcher, batches, total[0][0], progress)
         seconds = time.perf_counter() - started
-        _store(con, label_set, corpus, mode, mentions, texts.num_rows, seconds, hyponyms)
+        _store(con, label_set, corpus, mode, mentions, total[0][0], seconds, hyponyms)
         kept = int(mentions["kept"].to_numpy(zero_copy_only=False).sum()) if len(mentions) else 0
         log.info(
             "counted %s in %s (%s): %d texts, %d hits, %d kept, %.1f s",
             label_set.name,
             corpus,
             mode,
-            texts.num_rows,
+            total[0][0],
             len(mentions),
             kept,
             seconds,
@@ -104,24 +106,19 @@ def _ensure_indexed(corpus: str, index, progress) -> str:
         con.close()
     if present:
         return corpus
-    try:
-        from vlmdata.indexing import index as index_corpus
-    except ImportError as exc:
-        raise CorpusNotFound(
-            f"{corpus}: not in the index {index_path(index)}; index it first"
-        ) from exc
+    from vlmdata.indexing import index as index_corpus
+
     log.info("%s is not indexed yet: indexing it first", corpus)
     return index_corpus(corpus, index=index, progress=progress).corpus
 
 
-def _scan(matcher: Matcher, texts: pa.Table, progress) -> pa.Table:
+def _scan(matcher: Matcher, batches: pa.RecordBatchReader, total: int, progress) -> pa.Table:
     """The mentions of all texts, in the layout of `mentions` without its key columns."""
     parts = []
-    total = texts.num_rows
-    for offset in range(0, total, BATCH_ROWS):
-        batch = texts.slice(offset, BATCH_ROWS)
-        hits = matcher.scan(batch.column("text").combine_chunks())
-        text_ids = batch.column("text_id").combine_chunks().take(pa.array(hits.text))
+    done = 0
+    for batch in batches:
+        hits = matcher.scan(batch.column("text"))
+        text_ids = batch.column("text_id").take(pa.array(hits.text))
         parts.append(
             pa.table(
                 {
@@ -135,8 +132,9 @@ def _scan(matcher: Matcher, texts: pa.Table, progress) -> pa.Table:
                 }
             )
         )
+        done += batch.num_rows
         if progress:
-            progress("texts", min(offset + BATCH_ROWS, total), total)
+            progress("texts", done, total)
     if not parts:
         return pa.table({"text_id": pa.array([], pa.int64())})
     return pa.concat_tables(parts)
