@@ -153,11 +153,21 @@ def test_kill_during_a_scan_leaves_a_consistent_index(tmp_path, index_file):
     folder.mkdir()
     for shard in range(6):
         make_jsonl(folder / f"s{shard}.jsonl", 40_000)
-    code = f"from vlmdata.indexing import index; index({str(folder)!r}, index={str(index_file)!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    time.sleep(3.0)
+    # The child reports each file it starts; it is killed while the third file is being read,
+    # so two files are committed and one is half-written.
+    code = (
+        "from vlmdata.indexing import index\n"
+        "report = lambda name, done, total: print(done, flush=True)\n"
+        f"index({str(folder)!r}, index={str(index_file)!r}, progress=report)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if int(line) == 2:
+            time.sleep(0.1)
+            break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     # Whatever was committed is whole: each file row matches its records and texts.
     con = connect(index_file)
     try:
@@ -172,7 +182,7 @@ def test_kill_during_a_scan_leaves_a_consistent_index(tmp_path, index_file):
         done_before = con.execute("SELECT count(*) FROM files").fetchall()[0][0]
     finally:
         con.close()
-    assert done_before < 6, "the scan finished before it was killed; the test proves nothing"
+    assert done_before == 2, "the kill did not land during the third file"
     summary = index(str(folder), index=index_file)
     assert summary.files_skipped == done_before and summary.files_scanned == 6 - done_before
     assert rows(index_file, "SELECT count(*) FROM records")[0][0] == 6 * 40_000
