@@ -41,11 +41,6 @@ def scan(path: Path, options: ScanOptions | None = None) -> Iterator[Record | Re
             start += batch.num_rows
 
 
-def is_dataset_dir(path: Path) -> bool:
-    """Whether a directory holds a dataset (or a DatasetDict) saved with `save_to_disk`."""
-    return any((path / name).is_file() for name in ("state.json", "dataset_dict.json"))
-
-
 def _listed(path: Path) -> bool:
     state = path.parent / "state.json"
     if not state.is_file():

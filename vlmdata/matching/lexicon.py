@@ -108,15 +108,6 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
         raise InputError(f"{where}: not a vlmdata lexicon ({exc})") from exc
 
 
-def read_lexicon(path: Path) -> Lexicon:
-    """A lexicon written by save_lexicon."""
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the lexicon ({exc})") from exc
-    return parse_lexicon(text, str(path))
-
-
 @functools.cache
 def shipped_lexicon(name: str) -> Lexicon | None:
     """The lexicon shipped for a built-in label set, or None when there is none."""

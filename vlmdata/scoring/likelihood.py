@@ -24,7 +24,6 @@ from vlmdata.scoring.zeroshot import base_record, failed_record
 
 log = logging.getLogger(__name__)
 
-REDUCES = ("mean", "sum")
 PREFIX_CACHE_TYPES = {"llava", "llava_next"}
 
 
