@@ -17,7 +17,14 @@ import time
 from vlmdata.labels.forms import alternatives, normalise, phrase_plurals, to_pattern
 from vlmdata.labels.model import LabelSet
 from vlmdata.matching.cues import cue_words
-from vlmdata.matching.curated import CURATED_CUES, EXTRA_FORMS, SENSE_CUES, USUAL_SENSES
+from vlmdata.matching.curated import (
+    CURATED_CUES,
+    DROPPED_FORMS,
+    EXTRA_FORMS,
+    EXTRA_TERMS,
+    SENSE_CUES,
+    USUAL_SENSES,
+)
 from vlmdata.matching.lexicon import Entry, Lexicon, display_forms
 from vlmdata.matching.wordnet import open_wordnet, synset_of
 
@@ -40,9 +47,12 @@ def build_lexicon(label_set: LabelSet) -> Lexicon:
     names = display_forms(label_set)
     for cls in label_set.classes:
         synset = synsets.get(cls.index)
+        dropped = DROPPED_FORMS.get(cls.wnid, ())
         lemmas = [n.replace("_", " ") for n in synset.lemma_names()] if synset else []
         extra = EXTRA_FORMS.get(cls.wnid, ()) if synset else ()
         for name in dict.fromkeys([*names[cls.index], *lemmas, *extra]):
+            if name.lower() in dropped:
+                continue
             kind = "lemma" if name in lemmas else "name"
             _add_forms(forms, bases, name, cls.index, kind, wordnet)
         for hyponym in synset.closure(lambda s: s.hyponyms()) if synset else ():
@@ -53,6 +63,7 @@ def build_lexicon(label_set: LabelSet) -> Lexicon:
     usual = {i: USUAL_SENSES.get(label_set[i].wnid, {}) for i in synsets}
     entries = _resolve(forms, bases, synsets, wordnet, checked, usual)
     entries += _blockers(forms, synsets, wordnet)
+    entries += _extra_blockers(label_set, forms, {e.pattern for e in entries})
     entries.sort(key=lambda e: e.pattern)  # a stable file whatever the order of sets
     cues = {i: cue_words(s, CURATED_CUES.get(label_set[i].wnid, "")) for i, s in synsets.items()}
     sense_cues = _sense_cues(entries, wordnet)
@@ -129,6 +140,7 @@ def _resolve(forms, bases, synsets, wordnet, checked: set[str], usual: dict) -> 
             sense = f"other:{curated}"
         elif kind != "hyponym" and (_is_lemma(base, related) or base in checked):
             sense = other_sense(base, related, wordnet, kind == "inflection")
+            sense = sense or _plural_sense(base, related, wordnet, forms)
         entries.append(Entry(pattern, classes, kind, sense))
     return entries
 
@@ -184,6 +196,16 @@ def other_sense(base: str, targets: list, wordnet, plural: bool = False) -> str 
     return None
 
 
+def _plural_sense(base: str, targets: list, wordnet, forms) -> str | None:
+    """The other sense of a lemma that is also the plural of another noun: `bars` (parallel
+    bars) is the plural of `bar`, whose first sense is the barroom. Singulars that are forms of
+    the label set (`sunglass`, another class) are left to their own entries."""
+    if " " in base:
+        return None
+    singulars = [s for s in wordnet._morphy(base, "n") if s != base and s not in forms]
+    return next((o for s in singulars if (o := other_sense(s, targets, wordnet, True))), None)
+
+
 def _count(synset, lemma: str) -> int:
     return sum(x.count() for x in synset.lemmas() if x.name().lower() == lemma.lower())
 
@@ -199,24 +221,41 @@ def _blockers(forms, synsets, wordnet) -> list[Entry]:
         if any(k != "hyponym" for k in kinds.values()):
             first_words.setdefault(pattern.split(" ")[0], set()).add(pattern)
     blockers: dict[str, Entry] = {}
-    for lemma in wordnet.all_lemma_names("n"):
+    lemmas = [(lemma, "n") for lemma in wordnet.all_lemma_names("n")]
+    lemmas += [(lemma, pos) for pos in "ra" for lemma in wordnet.all_lemma_names(pos)]
+    for lemma, pos in lemmas:
         if "_" not in lemma and "-" not in lemma:
             continue
         text = normalise(lemma.replace("_", " "))
-        if text in forms:
+        if text in forms or (pos != "n" and text in blockers):
             continue
-        inner = _inner_classes(text, first_words, forms)
+        inner = _inner_classes(text, first_words, forms, idiom=pos != "n")
         if not inner:
             continue
         targets = [synsets[i] for i in inner if i in synsets]
-        meanings = wordnet.synsets(lemma, "n")
+        meanings = wordnet.synsets(lemma, pos)
         if targets and any(_is_related(s, targets) for s in meanings):
             continue
         name = meanings[0].name() if meanings else lemma
-        for pattern in (text, *phrase_plurals(text)):
-            if pattern not in forms:
+        plurals = () if pos != "n" else phrase_plurals(text)  # an idiom is never plural
+        for pattern in (text, *plurals):
+            if pattern not in forms and (pos == "n" or pattern not in blockers):
                 blockers[pattern] = Entry(pattern, tuple(sorted(inner)), "blocker", name)
     return list(blockers.values())
+
+
+def _extra_blockers(label_set: LabelSet, forms, taken: set[str]) -> list[Entry]:
+    """Blockers for the curated terms WordNet lacks (vlmdata.matching.curated.EXTRA_TERMS)."""
+    found: dict[str, set[int]] = {}
+    names: dict[str, str] = {}
+    for cls in label_set.classes:
+        for term, name in EXTRA_TERMS.get(cls.wnid, {}).items():
+            base = normalise(term)
+            for pattern in (base, *phrase_plurals(base)):
+                if pattern not in forms and pattern not in taken:
+                    found.setdefault(pattern, set()).add(cls.index)
+                    names[pattern] = name
+    return [Entry(p, tuple(sorted(c)), "blocker", names[p]) for p, c in found.items()]
 
 
 def _heads(words: list[str]) -> set[int]:
@@ -229,14 +268,15 @@ def _heads(words: list[str]) -> set[int]:
     return heads
 
 
-def _inner_classes(text: str, first_words, forms) -> set[int]:
+def _inner_classes(text: str, first_words, forms, idiom: bool = False) -> set[int]:
     """Classes whose (non-hyponym) forms occur as whole words inside `text`, not as its head.
 
     A compound whose head is a class form (`computer monitor`, `ski pole`) is a kind of it, so
-    it does not block the form.
+    it does not block the form. An `idiom` (an adverb or adjective such as `on the fly`) has no
+    head: every class form inside it is blocked.
     """
     words = text.split(" ")
-    heads = _heads(words)
+    heads = set() if idiom else _heads(words)
     found: set[int] = set()
     for start, word in enumerate(words):
         for pattern in first_words.get(word, ()):

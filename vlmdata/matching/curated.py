@@ -8,7 +8,9 @@ they follow a class into any label set, correct that:
 - CURATED_CUES: extra cue words of a class (the context that speaks for it);
 - SENSE_CUES: extra cue words of a competing sense (the context that speaks against a class);
 - USUAL_SENSES: forms that need context, with the sense they usually have instead of the class;
-- EXTRA_FORMS: common names WordNet lacks for a class (abbreviations, spaced spellings).
+- EXTRA_FORMS: common names WordNet lacks for a class (abbreviations, spaced spellings);
+- DROPPED_FORMS: WordNet lemmas of a class that image texts do not use for it (`light`);
+- EXTRA_TERMS: longer terms WordNet lacks that contain a class form but name something else.
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ CURATED_CUES: dict[str, str] = {
     "n03832673": "computer computers laptop screen keyboard typing windows apple display mouse",
     "n03085013": "computer computers mouse monitor monitors desk desktop laptop screen screens "
     "typing office workstation wireless usb",
+    # church (the building; WordNet ranks the congregation first), stage (the platform; WordNet
+    # ranks the phase first): what captions of the building and of a performance mention
+    "n03028079": "facade dome domes steeple spire spires belfry bell bells tower towers stained "
+    "glass window windows altar pulpit interior ceiling ruins ruin abandoned ancient medieval "
+    "gothic baroque architecture built stone brick wedding village town square view landmark "
+    "monastery cemetery graveyard",
+    "n04296562": "concert concerts perform performs performed performing performer performers "
+    "band bands music musician musicians musical singer singers sings singing guitar "
+    "guitarist guitarists drummer bassist microphone festival actor actress dancer dancers "
+    "dancing comedian spotlight",
     # television (pictured as a set)
     "n04404412": "watch watching watched screen screens wall mounted couch sofa remote living room "
     "stand flat cabinet entertainment console game games gaming bedroom furniture front bathroom "
@@ -76,6 +88,9 @@ SENSE_CUES: dict[str, str] = {
     "tank.n.02": "toilet toilets water fuel gas fish aquarium propane oil storage septic flush "
     "lid cover bathroom",
     "keyboard.n.01": "piano music musical musician organ synthesizer playing play band",
+    "iron.n.01": "metal metals steel rusty rust rusted cast wrought scrap pipe pipes gate gates "
+    "fence railing railings nutrient nutrients mineral minerals vitamin vitamins calcium zinc "
+    "protein fiber potassium magnesium rich source",
     "television.n.01": "show shows program programme programs series character characters "
     "personality genre host producer drama sitcom star network channel episode news presenter "
     "journalist actor actress premiere",
@@ -100,4 +115,16 @@ EXTRA_FORMS: dict[str, tuple[str, ...]] = {
     "n04404412": ("tv", "tv set", "television set"),
     "n03085013": ("keyboard",),
     "n03770439": ("mini skirt",),
+}
+
+# WordNet lemmas of a class that image texts use for something else nearly always: `light` for
+# the cigarette lighter (lamps, traffic lights, the verb). The class keeps its other names.
+DROPPED_FORMS: dict[str, tuple[str, ...]] = {
+    "n03666591": ("light",),
+}
+
+# Terms WordNet lacks that contain a class form but name something else: class -> term -> what
+# it is (shown in the `part_of_term` reason). A water taxi is a boat, not a taxicab.
+EXTRA_TERMS: dict[str, dict[str, str]] = {
+    "n02930766": {"water taxi": "water_taxi"},
 }
