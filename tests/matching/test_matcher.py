@@ -181,3 +181,35 @@ def test_abbreviations_and_tokenised_hyphens(wordnet_matcher):
         (610, "t - shirt"),
         (610, "t - shirts"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "reason"),
+    [
+        ("biological species on the fly", "on the fly", "part_of_term: on_the_fly.r.01"),
+        ("shades of blue and green", "shades", "other_sense: shade.n.01"),
+        ("restaurants and bars along the boardwalk", "bars", "other_sense: barroom.n.01"),
+        ("a water taxi on the river", "water taxi", "part_of_term: water_taxi"),
+        ("at this stage of development", "stage", "other_sense: phase.n.01"),
+    ],
+)
+def test_idioms_plurals_of_other_nouns_and_curated_terms_are_dropped(
+    wordnet_matcher, text, surface, reason
+):
+    hits = [h for h in wordnet_matcher.find(text) if h.surface == surface]
+    assert [(h.kept, h.reason) for h in hits] == [(False, reason)]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("a woman wearing shades", "shades"),
+        ("a gymnast on the parallel bars", "parallel bars"),
+        ("a yellow taxi in the street", "taxi"),
+        ("a band performs live on stage", "stage"),
+        ("view of the church from the south", "church"),
+    ],
+)
+def test_the_class_sense_still_counts_in_its_context(wordnet_matcher, text, surface):
+    hits = wordnet_matcher.find(text)
+    assert [(h.surface, h.kept) for h in hits] == [(surface, True)]
