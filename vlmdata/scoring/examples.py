@@ -13,10 +13,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
 from vlmdata.errors import InputError, require
 from vlmdata.labels import LabelSet
+from vlmdata.scoring.predictions import json_object
 from vlmdata.scoring.resolve import LabelResolver, SkipReport, label_problem
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def _from_manifest(path: Path, label_set: LabelSet, split: str | None, root: Pat
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            record = _json_object(line, path, number)
+            record = json_object(line, path, number)
             if split is not None and record.get("split") != split:
                 continue
             report.records += 1
@@ -148,16 +147,6 @@ def _manifest_label(record: dict, resolve: LabelResolver, label_set: LabelSet) -
             if isinstance(record.get(name), str):
                 return resolve(record[name])
     return resolve(record.get("label"))
-
-
-def _json_object(line: bytes, path: Path, number: int) -> dict:
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}, line {number}: not valid JSON ({exc})") from exc
-    if not isinstance(record, dict):
-        raise InputError(f"{path}, line {number}: expected a JSON object")
-    return record
 
 
 def _from_folder(root: Path, label_set: LabelSet) -> ExampleSet:

@@ -66,13 +66,18 @@ def read_records(path: Path) -> Iterator[tuple[int, dict]]:
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path}, line {number}: not valid JSON ({exc})") from exc
-        if not isinstance(record, dict):
-            raise InputError(f"{path}, line {number}: expected a JSON object")
-        yield number, record
+        yield number, json_object(line, path, number)
+
+
+def json_object(line: bytes, path: Path, number: int) -> dict:
+    """One line of a JSON Lines file as an object, or an InputError naming file and line."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}, line {number}: not valid JSON ({exc})") from exc
+    if not isinstance(record, dict):
+        raise InputError(f"{path}, line {number}: expected a JSON object")
+    return record
 
 
 def detect_format(record: dict, label_field: str | None, pred_field: str | None):
