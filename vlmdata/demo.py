@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +69,14 @@ def demo(output_dir: str | os.PathLike = "vlmdata-demo", progress=None) -> DemoR
     result = correlate(CORPUS, accuracy=[RUN], labels=LABELS, index=db)
     page = report(CORPUS, accuracy=[RUN], labels=LABELS, index=db, output=out / "report.html")
     mentioned = sum(1 for n in counts.column("texts").to_pylist() if n)
-    records = summary.records or _indexed_records(db)
+    records = summary.records or _indexed_records(db)  # a rerun skips the unchanged file
     log.info("demo: %d records, %d of %d classes mentioned", records, mentioned, counts.num_rows)
     return DemoResult(db, page, records, mentioned, counts.num_rows, result.statistics)
 
 
 def _indexed_records(db: Path) -> int:
-    """Records of the demo corpus already in the index (a rerun skips the unchanged file)."""
-    from vlmdata.store import connect
+    """Records of the demo corpus already in the index."""
+    from vlmdata.indexing import corpora
 
-    con = connect(db, read_only=True)
-    try:
-        query = "SELECT coalesce(sum(records), 0) FROM files WHERE corpus = ?"
-        return int(con.execute(query, [CORPUS]).fetchall()[0][0])
-    finally:
-        con.close()
+    table = corpora(db)
+    return table.filter(pc.equal(table["name"], CORPUS))["records"][0].as_py()
